@@ -16,7 +16,13 @@
 
 pub mod config;
 pub mod graph;
+pub mod ops;
 pub mod revision;
 pub mod script;
 
 pub use revision::{Revision, RevisionId};
+
+/// What revision files import: `use migration_runtime::prelude::*;`.
+pub mod prelude {
+    pub use crate::ops::Op;
+}

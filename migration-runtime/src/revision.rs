@@ -212,6 +212,8 @@ pub struct ParsedFile {
     pub revision: Revision,
     /// For SQL revisions, the upgrade and downgrade sections.
     pub sql: Option<SqlSections>,
+    /// The 1-based line of the `Revision ID:` field.
+    pub id_line: usize,
 }
 
 /// A revision file that could not be read as a revision.
@@ -339,6 +341,7 @@ pub fn parse_as(path: &Path, text: &str, format: Format) -> Result<ParsedFile, P
 
     let mut longdoc = String::new();
     let mut id: Option<RevisionId> = None;
+    let mut id_line = 0;
     let mut down: Option<Vec<RevisionId>> = None;
     let mut labels: Option<Vec<String>> = None;
     let mut depends: Option<Vec<String>> = None;
@@ -387,6 +390,7 @@ pub fn parse_as(path: &Path, text: &str, format: Format) -> Result<ParsedFile, P
                     )
                 })?;
                 id = Some(parsed);
+                id_line = lineno;
             }
             FIELD_REVISES => {
                 if down.is_some() {
@@ -496,6 +500,7 @@ pub fn parse_as(path: &Path, text: &str, format: Format) -> Result<ParsedFile, P
             format,
         },
         sql,
+        id_line,
     })
 }
 
