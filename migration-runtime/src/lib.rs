@@ -14,15 +14,33 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "build")]
+pub mod build;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod config;
+pub mod dialect;
+pub mod embed;
+pub mod exit_codes;
 pub mod graph;
+pub mod listing;
+pub mod migrate;
 pub mod ops;
 pub mod revision;
+pub mod schema;
 pub mod script;
+#[cfg(feature = "tls")]
+mod tls;
+pub mod url;
 
+pub use embed::Migrations;
 pub use revision::{Revision, RevisionId};
 
 /// What revision files import: `use migration_runtime::prelude::*;`.
 pub mod prelude {
-    pub use crate::ops::Op;
+    pub use crate::ops::{Op, Value};
+    pub use crate::schema::{
+        CheckConstraint, Column, ForeignKey, Identity, IndexElement, IndexMethod, PrimaryKey,
+        ReferentialAction, Type, UniqueConstraint, f,
+    };
 }

@@ -1,0 +1,12 @@
+//! End-to-end tests: real `cargo alembic`, real cargo builds, real PostgreSQL, and Python
+//! Alembic as the oracle for output formats.
+
+#![allow(
+    clippy::print_stderr,
+    clippy::disallowed_methods,
+    reason = "tests print unfiltered output and read their own environment"
+)]
+
+mod files;
+mod oracle;
+mod project;
