@@ -34,9 +34,10 @@ impl Output {
     pub fn data(&self, line: &str) {
         let mut stdout = std::io::stdout().lock();
         if let Err(err) = writeln!(stdout, "{line}")
-            && err.kind() == std::io::ErrorKind::BrokenPipe {
-                std::process::exit(0);
-            }
+            && err.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            std::process::exit(0);
+        }
     }
 
     /// Writes a status line to stderr unless `--quiet`.
@@ -64,10 +65,11 @@ impl Output {
             source = cause.source();
         }
         if let CliError::Process { stderr, .. } = err
-            && !stderr.trim().is_empty() {
-                eprintln!("--- stderr");
-                eprintln!("{}", stderr.trim_end());
-            }
+            && !stderr.trim().is_empty()
+        {
+            eprintln!("--- stderr");
+            eprintln!("{}", stderr.trim_end());
+        }
     }
 
     /// Writes a warning to stderr (even with `--quiet`: warnings are about data at risk).

@@ -96,9 +96,10 @@ pub fn find(args: &ManifestArgs) -> Result<Environment, CliError> {
             let parsed = parse_manifest(&manifest, &text)?;
             if current.join(config::FILE_NAME).is_file()
                 && let Some(name) = &parsed.package
-                    && args.package.as_deref().is_none_or(|p| p == name) {
-                        return environment(&cwd, current, name.clone());
-                    }
+                && args.package.as_deref().is_none_or(|p| p == name)
+            {
+                return environment(&cwd, current, name.clone());
+            }
             if parsed.workspace_members.is_some() {
                 workspace_root = Some((current.to_owned(), parsed));
                 break;
@@ -237,9 +238,10 @@ fn workspace_environments(
     }
     let mut out = Vec::new();
     if let Some(name) = &parsed.package
-        && root.join(config::FILE_NAME).is_file() {
-            out.push((root.to_owned(), name.clone()));
-        }
+        && root.join(config::FILE_NAME).is_file()
+    {
+        out.push((root.to_owned(), name.clone()));
+    }
     for member in members {
         let dir = root.join(&member);
         if !dir.join(config::FILE_NAME).is_file() {

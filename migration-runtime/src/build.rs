@@ -132,7 +132,14 @@ pub fn render_registry(
     let map = RevisionMap::new(revisions).map_err(|source| graph_error(source, &files))?;
     let stored_heads = stored_heads(&map).map_err(|source| graph_error(source, &files))?;
     let single_head = matches!(map.resolve("head"), Ok(heads) if heads.len() == 1);
-    let tokens = registry_tokens(dir, manifest_dir, &files, &stored_heads, single_head, config);
+    let tokens = registry_tokens(
+        dir,
+        manifest_dir,
+        &files,
+        &stored_heads,
+        single_head,
+        config,
+    );
     let file: syn::File =
         syn::parse2(tokens).map_err(|err| BuildError::Generate(err.to_string()))?;
     Ok(format!(

@@ -469,7 +469,9 @@ impl Stdout {
 
     fn raw(&self, text: &str) {
         let mut stdout = std::io::stdout().lock();
-        let written = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+        let written = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
         if written.is_err_and(|err| err.kind() == std::io::ErrorKind::BrokenPipe) {
             std::process::exit(0);
         }

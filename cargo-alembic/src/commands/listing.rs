@@ -29,11 +29,12 @@ pub fn branches(args: &BranchesArgs, out: &Output) -> Result<(), CliError> {
 pub fn history(args: &HistoryArgs, out: &Output) -> Result<(), CliError> {
     let range = args.rev_range.as_deref();
     if let Some(range) = range
-        && !range.contains(':') {
-            return Err(CliError::Revision(
-                "History range requires [start]:[end], [start]:, or :[end]".to_owned(),
-            ));
-        }
+        && !range.contains(':')
+    {
+        return Err(CliError::Revision(
+            "History range requires [start]:[end], [start]:, or :[end]".to_owned(),
+        ));
+    }
     let (_, map) = workspace::find(&args.manifest)?.load()?;
     for line in Listing::new(&map).history(range, args.verbose)? {
         out.data(&line);

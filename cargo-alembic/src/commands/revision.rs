@@ -227,13 +227,14 @@ pub fn write(env: &Environment, new: &NewRevision<'_>, out: &Output) -> Result<P
         template_path,
     )?;
     if format == Format::Rust
-        && let Err(err) = syn::parse_file(&text) {
-            let line = err.span().start().line;
-            return Err(CliError::Revision(format!(
-                "the revision rendered from {} is not valid Rust: line {line}: {err}",
-                template_path.display()
-            )));
-        }
+        && let Err(err) = syn::parse_file(&text)
+    {
+        let line = err.span().start().line;
+        return Err(CliError::Revision(format!(
+            "the revision rendered from {} is not valid Rust: line {line}: {err}",
+            template_path.display()
+        )));
+    }
     // Adding the revision must keep the graph valid (a branch label already in use, say).
     let mut revisions: Vec<_> = map.revisions().cloned().collect();
     revisions.push(parsed.revision.clone());
