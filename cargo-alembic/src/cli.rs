@@ -72,6 +72,104 @@ pub enum Command {
     Show(ShowArgs),
     /// Open revision file(s) in $EDITOR.
     Edit(EditArgs),
+    /// Upgrade the database to a later revision.
+    Upgrade(MigrateArgs),
+    /// Revert the database to a previous revision.
+    Downgrade(MigrateArgs),
+    /// Show the database's current revision(s).
+    Current(CurrentArgs),
+    /// Set the version table to the given revision(s) without running migrations.
+    Stamp(StampArgs),
+    /// Check that the database is at head and no new operations would be generated.
+    Check(CheckArgs),
+}
+
+/// Options of the commands that build and run the environment's binary.
+#[derive(Debug, Clone, Default, Args)]
+pub struct DbArgs {
+    /// The database URL [default: -x url=..., DATABASE_URL, then url in alembic.toml].
+    #[arg(long, value_name = "URL", help_heading = "Database Options")]
+    pub url: Option<String>,
+
+    /// Extra settings, as Alembic's -x; `-x url=postgres://...` sets the URL.
+    #[arg(
+        short = 'x',
+        value_name = "KEY=VALUE",
+        help_heading = "Database Options"
+    )]
+    pub x: Vec<String>,
+
+    /// Commit each revision in its own transaction.
+    #[arg(long, help_heading = "Database Options")]
+    pub transaction_per_migration: bool,
+
+    /// Give up waiting for the migration lock after this many seconds.
+    #[arg(long, value_name = "SECONDS", help_heading = "Database Options")]
+    pub lock_timeout: Option<f64>,
+
+    /// Build the environment's binary in release mode.
+    #[arg(long, help_heading = "Compilation Options")]
+    pub release: bool,
+
+    #[command(flatten)]
+    pub manifest: ManifestArgs,
+}
+
+/// Arguments of `upgrade` and `downgrade`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The target: head, heads, base, an id or prefix, +1, -1, label@head; with --sql a
+    /// range start:end.
+    #[arg(allow_hyphen_values = true)]
+    pub revision: String,
+
+    /// Print the SQL instead of running it; no database connection is made.
+    #[arg(long)]
+    pub sql: bool,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Arguments of `current`.
+#[derive(Debug, Args)]
+pub struct CurrentArgs {
+    /// Show the full entry of each revision.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Fail (exit 1) unless the database is at every head.
+    #[arg(short = 'c', long)]
+    pub check_heads: bool,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Arguments of `stamp`.
+#[derive(Debug, Args)]
+pub struct StampArgs {
+    /// The target revision(s); with --sql each may be start:end.
+    #[arg(required = true)]
+    pub revisions: Vec<String>,
+
+    /// Print the SQL instead of running it.
+    #[arg(long)]
+    pub sql: bool,
+
+    /// Delete every row of the version table first.
+    #[arg(long)]
+    pub purge: bool,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
 }
 
 /// Arguments of `init`.
@@ -208,19 +306,24 @@ pub struct HistoryArgs {
     #[arg(short, long)]
     pub verbose: bool,
 
+    /// Mark the database's current revisions (connects to the database).
+    #[arg(short, long)]
+    pub indicate_current: bool,
+
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub db: DbArgs,
 }
 
 /// Arguments of `show`.
 #[derive(Debug, Args)]
 pub struct ShowArgs {
-    /// The revision target: an id, a prefix, `head`, `heads`, `label@head`, ...
+    /// The revision target: an id, a prefix, head, heads, label@head, or current (connects
+    /// to the database).
     #[arg(allow_hyphen_values = true)]
     pub rev: String,
 
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub db: DbArgs,
 }
 
 /// Arguments of `edit`.

@@ -5,6 +5,7 @@
 //! compile. Commands that touch a database build the environment's binary with cargo and run
 //! it, so development runs exactly what production ships.
 
+pub mod cargo;
 pub mod cli;
 pub mod commands;
 pub mod error;
@@ -68,5 +69,10 @@ fn run(command: Command, out: &Output) -> Result<(), CliError> {
         Command::History(args) => listing::history(&args, out),
         Command::Show(args) => listing::show(&args, out),
         Command::Edit(args) => listing::edit(&args, out),
+        Command::Upgrade(args) => database::upgrade(&args, out),
+        Command::Downgrade(args) => database::downgrade(&args, out),
+        Command::Current(args) => database::current(&args, out),
+        Command::Stamp(args) => database::stamp(&args, out),
+        Command::Check(args) => database::check(&args, out),
     }
 }

@@ -29,6 +29,11 @@ impl Output {
         Self { quiet, color }
     }
 
+    /// Whether `--quiet` was given.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Writes one line of data to stdout. A closed pipe (`cargo alembic history | head`)
     /// ends the process quietly with success, as other Unix tools do.
     pub fn data(&self, line: &str) {

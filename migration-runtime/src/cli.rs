@@ -95,7 +95,7 @@ struct CurrentArgs {
 #[derive(Debug, Args)]
 struct StampArgs {
     /// The target revision(s); with --sql each may be `start:end`.
-    #[arg(required = true, allow_hyphen_values = true)]
+    #[arg(required = true)]
     revisions: Vec<String>,
     /// Print the SQL instead of running it.
     #[arg(long)]

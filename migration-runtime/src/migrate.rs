@@ -635,7 +635,13 @@ impl<'m> Migrator<'m> {
         let map = self.map()?;
         let current: Vec<RevisionId> = match start {
             None | Some("base") | Some("") => Vec::new(),
-            Some(start) => map.resolve(start)?.into_iter().cloned().collect(),
+            // Alembic reads the start with get_revision: one revision, or an error.
+            Some(start) => map
+                .resolve_one(start)
+                .map_err(GraphError::into_command)?
+                .into_iter()
+                .cloned()
+                .collect(),
         };
         let steps = plan(map, &current, command)?;
         let dialect = Postgres;

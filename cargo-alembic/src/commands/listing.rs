@@ -3,6 +3,7 @@
 use migration_runtime::listing::Listing;
 
 use crate::cli::{BranchesArgs, EditArgs, HeadsArgs, HistoryArgs, ShowArgs};
+use crate::commands::database::Invocation;
 use crate::error::CliError;
 use crate::output::Output;
 use crate::workspace;
@@ -35,7 +36,15 @@ pub fn history(args: &HistoryArgs, out: &Output) -> Result<(), CliError> {
             "History range requires [start]:[end], [start]:, or :[end]".to_owned(),
         ));
     }
-    let (_, map) = workspace::find(&args.manifest)?.load()?;
+    if args.indicate_current || range.is_some_and(|r| r.contains("current")) {
+        let mut invocation = Invocation::new("history").flag(args.verbose, "--verbose");
+        invocation = invocation.flag(args.indicate_current, "--indicate-current");
+        if let Some(range) = range {
+            invocation = invocation.option("--rev-range", range);
+        }
+        return invocation.run(&args.db, out);
+    }
+    let (_, map) = workspace::find(&args.db.manifest)?.load()?;
     for line in Listing::new(&map).history(range, args.verbose)? {
         out.data(&line);
     }
@@ -44,7 +53,10 @@ pub fn history(args: &HistoryArgs, out: &Output) -> Result<(), CliError> {
 
 /// `cargo alembic show`.
 pub fn show(args: &ShowArgs, out: &Output) -> Result<(), CliError> {
-    let (_, map) = workspace::find(&args.manifest)?.load()?;
+    if args.rev == "current" {
+        return Invocation::new("show").arg("current").run(&args.db, out);
+    }
+    let (_, map) = workspace::find(&args.db.manifest)?.load()?;
     for entry in Listing::new(&map).show(&args.rev)? {
         out.data(&entry);
     }

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod database;
 pub mod init;
 pub mod listing;
 pub mod revision;

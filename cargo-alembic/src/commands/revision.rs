@@ -315,7 +315,7 @@ fn same_path(a: &Path, b: &Path) -> bool {
     a == b || matches!((a.canonicalize(), b.canonicalize()), (Ok(x), Ok(y)) if x == y)
 }
 
-/// A graph error as the CLI reports it.
-pub fn locate(err: GraphError) -> CliError {
+/// A graph error as the CLI reports it (CliError::Graph words it at the command level).
+fn locate(err: GraphError) -> CliError {
     CliError::Graph(err)
 }

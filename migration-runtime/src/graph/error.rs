@@ -145,7 +145,7 @@ pub enum GraphError {
     /// takes the first head; cargo-alembic refuses.
     #[error(
         "downgrade {relative} from multiple heads is ambiguous; current heads are {}; use \
-         '<branchname>@{relative}' or '<rev>{relative}' to choose the branch",
+         '<branchname>@{relative}' or '<rev>@{relative}' to choose the branch",
         .heads.join(", ")
     )]
     AmbiguousRelativeDowngrade {
@@ -235,7 +235,9 @@ impl Context {
 }
 
 impl GraphError {
-    /// The revision a load-time error is about, so callers can point at its file.
+    /// The revision a load-time error is about, so callers can point at its file: the
+    /// duplicate, the revision naming a missing one, the second declarer of a label, or the
+    /// first revision (by identifier) of a cycle.
     pub fn revision(&self) -> Option<&str> {
         match self {
             GraphError::DuplicateRevision { id } => Some(id),

@@ -709,7 +709,7 @@ fn branched_relative_downgrade_from_several_heads() {
         "d2 d1",
         "-1",
         "downgrade -1 from multiple heads is ambiguous; current heads are d2, d1; use \
-         '<branchname>@-1' or '<rev>-1' to choose the branch",
+         '<branchname>@-1' or '<rev>@-1' to choose the branch",
     );
     g.down_err(
         "d1 d2",
