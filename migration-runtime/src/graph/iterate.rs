@@ -224,7 +224,7 @@ impl RevisionMap {
                         _ => {
                             return Err(GraphError::Revision(format!(
                                 "downgrade {target} is ambiguous; current heads of branch \
-                                 '{branch}' are {}; use '<rev>{}' to choose the branch",
+                                 '{branch}' are {}; use '<rev>@{}' to choose the branch",
                                 symbols.join(", "),
                                 rel.text
                             )));

@@ -715,7 +715,7 @@ fn branched_relative_downgrade_from_several_heads() {
         "d1 d2",
         "-2",
         "downgrade -2 from multiple heads is ambiguous; current heads are d1, d2; use \
-         '<branchname>@-2' or '<rev>-2' to choose the branch",
+         '<branchname>@-2' or '<rev>@-2' to choose the branch",
     );
     // What Alembic's `-1` did, spelled out.
     g.down("d2 d1", "c2branch@-1", "-d2", "c2 d1");
@@ -744,7 +744,7 @@ fn branched_label_relative_downgrade_without_current_head_on_branch() {
     g2.down_err(
         "c1 c2",
         "x@-1",
-        "downgrade x@-1 is ambiguous; current heads of branch 'x' are c1, c2; use '<rev>-1' \
+        "downgrade x@-1 is ambiguous; current heads of branch 'x' are c1, c2; use '<rev>@-1' \
          to choose the branch",
     );
 }
