@@ -97,6 +97,7 @@ fn list_templates() {
 Available templates:
 
 generic - Generic single-database configuration.
+xtask - Generic configuration plus an xtask crate: `cargo xtask migrate upgrade head`.
 
 Templates are used via the 'init' command, e.g.:
 
@@ -572,4 +573,61 @@ error: no editor: set $VISUAL or $EDITOR to open revision files
 
 "#]],
     );
+}
+
+#[test]
+fn xtask_template_builds_a_migrate_task() {
+    let p = TestProject::new();
+    p.alembic(&[
+        "init",
+        "--template",
+        "xtask",
+        "migrations",
+        "--package",
+        "m_xtask_build",
+    ])
+    .assert()
+    .success();
+    assert!(
+        p.read("Cargo.toml")
+            .contains("members = [\"migrations\", \"xtask\"]")
+    );
+    assert_eq!(
+        p.read(".cargo/config.toml"),
+        "[alias]\nxtask = \"run --package xtask --\"\n"
+    );
+    p.write(
+        "migrations/versions/aaaa01_one.sql",
+        "-- one\n--\n-- Revision ID: aaaa01\n-- Revises:\n\n-- migrate:upgrade\nCREATE TABLE xtask_one (id int);\n\n-- migrate:downgrade\nDROP TABLE xtask_one;\n",
+    );
+    let db = alembic_test_support::TestDb::new(module_path!(), "xtask_template");
+    let output = p
+        .cargo(&["xtask", "migrate", "upgrade", "head"])
+        .env("DATABASE_URL", db.url())
+        .output()
+        .unwrap();
+    show(&output);
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("INFO  [alembic.runtime.migration] Running upgrade  -> aaaa01, one")
+    );
+    assert_eq!(
+        db.query_strings("SELECT version_num FROM alembic_version"),
+        ["aaaa01"]
+    );
+    assert_eq!(db.query_strings("SELECT count(*) FROM xtask_one"), ["0"]);
+    // Existing files are kept: a second init in the same workspace does not touch the xtask.
+    let main_rs = p.read("xtask/src/main.rs");
+    p.alembic(&[
+        "init",
+        "--template",
+        "xtask",
+        "other",
+        "--package",
+        "m_xtask_other",
+    ])
+    .assert()
+    .success();
+    assert_eq!(p.read("xtask/src/main.rs"), main_rs);
 }

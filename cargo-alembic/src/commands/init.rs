@@ -98,44 +98,34 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<(), CliError> {
                     path.display()
                 )));
             }
-            let relative = relative_path(&target, &absolute);
-            format!("path = {}", toml_string(&to_slash(&relative)))
+            Some(absolute)
         }
-        None => match checkout_runtime() {
-            Some(absolute) => {
-                let relative = relative_path(&target, &absolute);
-                format!("path = {}", toml_string(&to_slash(&relative)))
-            }
-            None => format!("version = \"{RUNTIME_VERSION}\""),
-        },
+        None => checkout_runtime(),
     };
-    let crate_name = package.replace('-', "_");
-    let substitutions = [
-        ("{{package}}", package.as_str()),
-        ("{{crate_name}}", crate_name.as_str()),
-        ("{{runtime}}", runtime.as_str()),
-    ];
+    let scaffold = Scaffold {
+        crate_name: package.replace('-', "_"),
+        package,
+        runtime,
+        target: target.clone(),
+    };
+
+    // A template may extend another: its files are written over the base's.
+    let mut files = Vec::new();
+    if let Some(base) = template
+        .get_file(template.path().join("EXTENDS"))
+        .and_then(|f| f.contents_utf8())
+        .and_then(|name| TEMPLATES.get_dir(name.trim()))
+    {
+        collect_files(base, base.path(), &mut files);
+    }
+    collect_files(template, template.path(), &mut files);
+    let (workspace_files, crate_files): (Vec<_>, Vec<_>) = files
+        .into_iter()
+        .partition(|(relative, _)| relative.starts_with(WORKSPACE_DIR));
 
     create_dir(&target, &shown, out)?;
-    let mut files = Vec::new();
-    collect_files(template, &mut files);
-    files.sort_by_key(|f| f.path());
-    for file in files {
-        let relative = file
-            .path()
-            .strip_prefix(template.path())
-            .unwrap_or(file.path());
-        if relative == Path::new("README") {
-            continue;
-        }
-        let relative = match relative.to_str().and_then(|s| s.strip_suffix(".in")) {
-            Some(stripped) => PathBuf::from(stripped),
-            None => relative.to_owned(),
-        };
-        let mut contents = String::from_utf8_lossy(file.contents()).into_owned();
-        for (key, value) in substitutions {
-            contents = contents.replace(key, value);
-        }
+    for (relative, file) in crate_files {
+        let contents = scaffold.render(file.contents(), &target);
         write_new(
             &target.join(&relative),
             &shown.join(&relative),
@@ -152,7 +142,11 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<(), CliError> {
         }
     }
 
-    add_to_workspace(&target, out)?;
+    let root = add_to_workspace(&target, out)?;
+    if !workspace_files.is_empty() {
+        let root = root.unwrap_or_else(|| target.parent().unwrap_or(&target).to_owned());
+        write_workspace_files(&scaffold, &root, &cwd, workspace_files, out)?;
+    }
     out.status(&format!(
         "Please edit configuration settings in {} before proceeding.",
         shown.join("alembic.toml").display()
@@ -160,11 +154,105 @@ pub fn run(args: &InitArgs, out: &Output) -> Result<(), CliError> {
     Ok(())
 }
 
-fn collect_files<'a>(dir: &'a Dir<'a>, out: &mut Vec<&'a include_dir::File<'a>>) {
-    out.extend(dir.files());
-    for sub in dir.dirs() {
-        collect_files(sub, out);
+/// Files of a template directory that init writes: paths relative to the template, with a
+/// trailing `.in` removed (so no `Cargo.toml` inside this package makes cargo see a nested
+/// package). Later entries for the same path replace earlier ones.
+fn collect_files<'a>(
+    dir: &'a Dir<'a>,
+    root: &Path,
+    out: &mut Vec<(PathBuf, &'a include_dir::File<'a>)>,
+) {
+    for file in dir.files() {
+        let relative = file.path().strip_prefix(root).unwrap_or(file.path());
+        if relative == Path::new("README") || relative == Path::new("EXTENDS") {
+            continue;
+        }
+        let relative = match relative.to_str().and_then(|s| s.strip_suffix(".in")) {
+            Some(stripped) => PathBuf::from(stripped),
+            None => relative.to_owned(),
+        };
+        out.retain(|(existing, _)| *existing != relative);
+        out.push((relative, file));
     }
+    for sub in dir.dirs() {
+        collect_files(sub, root, out);
+    }
+}
+
+/// Template files under this directory go to the workspace root rather than the new crate.
+const WORKSPACE_DIR: &str = "workspace";
+
+/// What a scaffold's template files are rendered with.
+struct Scaffold {
+    package: String,
+    crate_name: String,
+    /// The migration-runtime checkout to depend on by path; `None` depends by version.
+    runtime: Option<PathBuf>,
+    /// The new migrations crate.
+    target: PathBuf,
+}
+
+impl Scaffold {
+    /// Substitutes `{{package}}`, `{{crate_name}}`, `{{runtime}}` and `{{migrations_path}}`
+    /// for a file that will live in `dir`.
+    fn render(&self, contents: &[u8], dir: &Path) -> String {
+        let runtime = match &self.runtime {
+            Some(absolute) => format!(
+                "path = {}",
+                toml_string(&to_slash(&relative_path(dir, absolute)))
+            ),
+            None => format!("version = \"{RUNTIME_VERSION}\""),
+        };
+        let migrations_path = to_slash(&relative_path(dir, &self.target));
+        String::from_utf8_lossy(contents)
+            .replace("{{package}}", &self.package)
+            .replace("{{crate_name}}", &self.crate_name)
+            .replace("{{runtime}}", &runtime)
+            .replace("{{migrations_path}}", &migrations_path)
+    }
+}
+
+/// Writes a template's workspace files (an xtask crate, a cargo alias) at the workspace
+/// root, never over an existing file, and adds new crates to the workspace.
+fn write_workspace_files(
+    scaffold: &Scaffold,
+    root: &Path,
+    cwd: &Path,
+    files: Vec<(PathBuf, &include_dir::File<'_>)>,
+    out: &Output,
+) -> Result<(), CliError> {
+    let shown_root = root.strip_prefix(cwd).unwrap_or(root).to_owned();
+    let mut skipped = Vec::new();
+    let mut new_crates = Vec::new();
+    for (relative, file) in files {
+        let relative = relative.strip_prefix(WORKSPACE_DIR).unwrap_or(&relative);
+        let path = root.join(relative);
+        let shown = shown_root.join(relative);
+        if path.exists() {
+            out.status(&format!(
+                "File {} already exists, skipping",
+                shown.display()
+            ));
+            skipped.push(shown);
+            continue;
+        }
+        let dir = path.parent().unwrap_or(root);
+        write_new(&path, &shown, &scaffold.render(file.contents(), dir), out)?;
+        if relative.file_name().is_some_and(|n| n == "Cargo.toml") {
+            new_crates.push(dir.to_owned());
+        }
+    }
+    for dir in new_crates {
+        add_to_workspace(&dir, out)?;
+    }
+    if !skipped.is_empty() {
+        out.warn(
+            "existing files were kept; to run migrations from your own xtask, call \
+             migration_runtime::cli::main_with_args(&<migrations crate>::MIGRATIONS, args) \
+             from its `migrate` task (see the generated template in the cargo-alembic README)",
+        );
+    }
+    Ok(())
 }
 
 fn create_dir(path: &Path, shown: &Path, out: &Output) -> Result<(), CliError> {
@@ -201,14 +289,14 @@ fn validate_package_name(name: &str) -> Result<(), CliError> {
 /// Adds the new crate to the enclosing workspace's members. A plain package above it gets a
 /// `[workspace]` table, so the migrations crate shares its target directory and is found by
 /// `cargo alembic` from the project root.
-fn add_to_workspace(target: &Path, out: &Output) -> Result<(), CliError> {
+fn add_to_workspace(target: &Path, out: &Output) -> Result<Option<PathBuf>, CliError> {
     let Some((root, manifest_path)) = target
         .ancestors()
         .skip(1)
         .map(|dir| (dir, dir.join("Cargo.toml")))
         .find(|(_, manifest)| manifest.is_file())
     else {
-        return Ok(());
+        return Ok(None);
     };
     let member = to_slash(target.strip_prefix(root).unwrap_or(target));
     let text = std::fs::read_to_string(&manifest_path).map_err(io("read", &manifest_path))?;
@@ -246,7 +334,7 @@ fn add_to_workspace(target: &Path, out: &Output) -> Result<(), CliError> {
         .filter_map(|m| m.as_str())
         .any(|pattern| glob_match(pattern.trim_end_matches('/'), &member))
     {
-        return Ok(());
+        return Ok(Some(root.to_owned()));
     }
     members.push(member.as_str());
     std::fs::write(&manifest_path, doc.to_string()).map_err(io("write", &manifest_path))?;
@@ -265,7 +353,7 @@ fn add_to_workspace(target: &Path, out: &Output) -> Result<(), CliError> {
             shown.display()
         ));
     }
-    Ok(())
+    Ok(Some(root.to_owned()))
 }
 
 /// Matches cargo's member globs: `*` and `?` within one path component.
