@@ -631,3 +631,52 @@ fn xtask_template_builds_a_migrate_task() {
     .success();
     assert_eq!(p.read("xtask/src/main.rs"), main_rs);
 }
+
+/// Through cargo's own dispatch: `cargo alembic ...` finds `cargo-alembic` on PATH and runs
+/// it as `cargo-alembic alembic ...`.
+#[test]
+fn cargo_dispatches_to_cargo_alembic() {
+    let p = TestProject::new();
+    let bin = p.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(
+        snapbox::cmd::cargo_bin!("cargo-alembic-e2e"),
+        bin.join("cargo-alembic"),
+    )
+    .unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.clone()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let cargo_with = |first: &str| {
+        let mut cmd = p.cargo(&[first]);
+        cmd.env("PATH", &path).env(
+            "CARGO_ALEMBIC_RUNTIME_PATH",
+            crate::project::repo_root().join("migration-runtime"),
+        );
+        cmd
+    };
+    let cargo = || cargo_with("alembic");
+    let output = cargo()
+        .args(["init", "migrations", "--package", "m_dispatch"])
+        .output()
+        .unwrap();
+    show(&output);
+    assert!(output.status.success());
+    let output = cargo()
+        .args(["revision", "-m", "first", "--rev-id", "aaaa01"])
+        .output()
+        .unwrap();
+    show(&output);
+    assert!(output.status.success());
+    let output = cargo().args(["heads"]).output().unwrap();
+    show(&output);
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), "aaaa01 (head)\n");
+    let output = cargo_with("help").arg("alembic").output().unwrap();
+    assert!(
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .contains("Alembic-style schema migrations for Rust"),
+        "cargo help alembic shows our help"
+    );
+}
