@@ -8,5 +8,6 @@
 )]
 
 mod files;
+mod help;
 mod oracle;
 mod project;
