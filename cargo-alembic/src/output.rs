@@ -45,6 +45,23 @@ impl Output {
         }
     }
 
+    /// Writes lines of data to stdout in one write: a listing of ten thousand revisions is
+    /// one system call, not ten thousand.
+    pub fn data_lines(&self, lines: &[String]) {
+        if lines.is_empty() {
+            return;
+        }
+        let mut text = lines.join("\n");
+        text.push('\n');
+        let mut stdout = std::io::stdout().lock();
+        let written = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+        if written.is_err_and(|err| err.kind() == std::io::ErrorKind::BrokenPipe) {
+            std::process::exit(0);
+        }
+    }
+
     /// Writes a status line to stderr unless `--quiet`.
     pub fn status(&self, line: &str) {
         if !self.quiet {

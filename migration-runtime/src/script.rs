@@ -104,28 +104,64 @@ pub fn load(locations: &[PathBuf], recursive: bool) -> Result<Vec<ParsedFile>, L
     for location in locations {
         list_into(location, recursive, &mut paths)?;
     }
-    let mut parsed = Vec::with_capacity(paths.len());
-    let mut seen: HashMap<RevisionId, usize> = HashMap::with_capacity(paths.len());
-    for path in paths {
-        let text = std::fs::read_to_string(&path).map_err(|source| LoadError::Io {
-            path: path.clone(),
-            source,
-        })?;
-        let file = revision::parse(&path, &text)?;
-        if let Some(&index) = seen.get(&file.revision.id) {
-            let first: &ParsedFile = &parsed[index];
+    let parsed = read_all(&paths)?;
+    let mut seen: HashMap<&RevisionId, usize> = HashMap::with_capacity(parsed.len());
+    for (index, file) in parsed.iter().enumerate() {
+        if let Some(&first) = seen.get(&file.revision.id) {
+            let first = &parsed[first];
             return Err(LoadError::Duplicate {
                 id: file.revision.id.clone(),
                 first: path_of(first),
                 first_line: first.id_line,
-                second: path,
+                second: path_of(file),
                 second_line: file.id_line,
             });
         }
-        seen.insert(file.revision.id.clone(), parsed.len());
-        parsed.push(file);
+        seen.insert(&file.revision.id, index);
     }
     Ok(parsed)
+}
+
+/// Reads and parses `paths`, keeping their order. Opening thousands of small files is
+/// system-call bound, so large sets are split across the available cores.
+fn read_all(paths: &[PathBuf]) -> Result<Vec<ParsedFile>, LoadError> {
+    const PER_THREAD: usize = 512;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(paths.len().div_ceil(PER_THREAD))
+        .max(1);
+    if threads == 1 {
+        return paths.iter().map(|path| read_one(path)).collect();
+    }
+    let chunk = paths.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = paths
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|path| read_one(path))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(paths.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(files) => out.extend(files?),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        Ok(out)
+    })
+}
+
+fn read_one(path: &Path) -> Result<ParsedFile, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok(revision::parse(path, &text)?)
 }
 
 fn path_of(file: &ParsedFile) -> PathBuf {

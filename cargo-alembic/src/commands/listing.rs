@@ -11,18 +11,14 @@ use crate::workspace;
 /// `cargo alembic heads`.
 pub fn heads(args: &HeadsArgs, out: &Output) -> Result<(), CliError> {
     let (_, map) = workspace::find(&args.manifest)?.load()?;
-    for line in Listing::new(&map).heads(args.verbose, args.resolve_dependencies) {
-        out.data(&line);
-    }
+    out.data_lines(&Listing::new(&map).heads(args.verbose, args.resolve_dependencies));
     Ok(())
 }
 
 /// `cargo alembic branches`.
 pub fn branches(args: &BranchesArgs, out: &Output) -> Result<(), CliError> {
     let (_, map) = workspace::find(&args.manifest)?.load()?;
-    for entry in Listing::new(&map).branches(args.verbose)? {
-        out.data(&entry);
-    }
+    out.data_lines(&Listing::new(&map).branches(args.verbose)?);
     Ok(())
 }
 
@@ -45,9 +41,7 @@ pub fn history(args: &HistoryArgs, out: &Output) -> Result<(), CliError> {
         return invocation.run(&args.db, out);
     }
     let (_, map) = workspace::find(&args.db.manifest)?.load()?;
-    for line in Listing::new(&map).history(range, args.verbose)? {
-        out.data(&line);
-    }
+    out.data_lines(&Listing::new(&map).history(range, args.verbose)?);
     Ok(())
 }
 
@@ -57,9 +51,7 @@ pub fn show(args: &ShowArgs, out: &Output) -> Result<(), CliError> {
         return Invocation::new("show").arg("current").run(&args.db, out);
     }
     let (_, map) = workspace::find(&args.db.manifest)?.load()?;
-    for entry in Listing::new(&map).show(&args.rev)? {
-        out.data(&entry);
-    }
+    out.data_lines(&Listing::new(&map).show(&args.rev)?);
     Ok(())
 }
 
