@@ -81,7 +81,7 @@ error: Directory migrations already exists and is not empty
             2,
             "",
             str![[r#"
-error: No such template 'nope'; available templates: generic
+error: No such template 'nope'; available templates: generic, xtask
 
 "#]],
         );
