@@ -85,13 +85,28 @@ pub fn run(
     let binary = build(env, options, out)?;
     let mut cmd = process::command(&binary);
     cmd.args(args);
-    let status = process::status(&mut cmd)?;
+    // Not `process::status`: its message shows the arguments, and `--url` or `-x url=`
+    // may carry a password.
+    let status = cmd.status().map_err(|err| CliError::Process {
+        message: format!("failed to run `{}`: {err}", describe_masked(&cmd)),
+        stderr: String::new(),
+    })?;
     match status.code() {
         Some(0) => Ok(()),
         Some(code) => Err(CliError::Child(u8::try_from(code).unwrap_or(u8::MAX))),
         None => Err(CliError::Process {
-            message: format!("`{}` was terminated: {status}", process::describe(&cmd)),
+            message: format!("`{}` was terminated: {status}", describe_masked(&cmd)),
             stderr: String::new(),
         }),
     }
+}
+
+/// The command line with any password in a URL argument replaced by `***`.
+fn describe_masked(cmd: &std::process::Command) -> String {
+    let mut parts = vec![cmd.get_program().to_string_lossy().into_owned()];
+    parts.extend(
+        cmd.get_args()
+            .map(|arg| migration_runtime::url::mask_password(&arg.to_string_lossy())),
+    );
+    parts.join(" ")
 }

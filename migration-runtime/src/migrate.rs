@@ -18,7 +18,7 @@ use std::fmt::{self, Write as _};
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use postgres_types::{ToSql, Type};
 use tokio_postgres::Client;
@@ -32,6 +32,9 @@ use crate::revision::RevisionId;
 
 /// The `tracing` target of the migrator's log lines, as Alembic's logger name.
 pub const LOG_TARGET: &str = "alembic.runtime.migration";
+
+/// How long a migrator waiting for the lock sleeps, on the server, between two attempts.
+const LOCK_POLL: Duration = Duration::from_millis(50);
 
 /// What a migration run did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -434,13 +437,20 @@ impl<'m> Migrator<'m> {
         command: Command<'_>,
     ) -> Result<Report, MigrateError> {
         let key = lock_key(&self.table);
-        self.acquire_lock(client, key).await?;
+        // Armed before the lock is asked for: if this future is dropped while a request is
+        // in flight, the server may still grant it, and the queued unlock then releases it
+        // (an unlock of a lock not held only warns).
         let mut guard = LockGuard {
             client,
             key,
             in_transaction: false,
             armed: true,
         };
+        if let Err(err) = self.acquire_lock(guard.client, key).await {
+            // Nothing in flight and nothing held.
+            guard.armed = false;
+            return Err(err);
+        }
         let result = self.run(&mut guard, command).await;
         if guard.in_transaction {
             let _ = guard.client.batch_execute("ROLLBACK").await;
@@ -484,34 +494,36 @@ impl<'m> Migrator<'m> {
                 self.table_name()
             ),
         }
-        let params: [&(dyn ToSql + Sync); 1] = [&key];
-        let wait = client.execute("SELECT pg_advisory_lock($1)", &params);
-        match self.lock_timeout {
-            None => {
-                wait.await
-                    .map_err(db("failed to take the migration lock"))?;
-                Ok(())
+        // Wait by polling, not in `pg_advisory_lock`: a session blocked in a statement
+        // holds a snapshot, and a `CREATE INDEX CONCURRENTLY` run by the lock holder waits
+        // for every older snapshot to end, a deadlock PostgreSQL breaks by failing one of
+        // them. Each poll is one short statement (its snapshot ends with it), and the
+        // sleep is the server's, so no timer is needed in the caller's runtime.
+        let deadline = self.lock_timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            let pause = deadline.map_or(LOCK_POLL, |deadline| {
+                LOCK_POLL.min(deadline.saturating_duration_since(Instant::now()))
+            });
+            // language=SQL
+            let row = client
+                .query_one(
+                    "SELECT pg_try_advisory_lock($1) FROM pg_sleep($2)",
+                    &[&key, &pause.as_secs_f64()],
+                )
+                .await
+                .map_err(db("failed to take the migration lock"))?;
+            if row.get::<_, bool>(0) {
+                return Ok(());
             }
-            Some(timeout) => match tokio::time::timeout(timeout, wait).await {
-                Ok(result) => {
-                    result.map_err(db("failed to take the migration lock"))?;
-                    Ok(())
-                }
-                Err(_) => {
-                    // The abandoned request may still be granted later; cancel it on the
-                    // server so the session does not hold a lock nobody will release.
-                    let cancel = client.cancel_token();
-                    let _ = cancel.cancel_query(tokio_postgres::NoTls).await;
-                    let _ = client
-                        .execute("SELECT pg_advisory_unlock($1)", &[&key])
-                        .await;
-                    Err(MigrateError::LockTimeout {
-                        table: self.table_name(),
-                        waited: timeout,
-                        holder,
-                    })
-                }
-            },
+            if let (Some(timeout), Some(deadline)) = (self.lock_timeout, deadline)
+                && Instant::now() >= deadline
+            {
+                return Err(MigrateError::LockTimeout {
+                    table: self.table_name(),
+                    waited: timeout,
+                    holder,
+                });
+            }
         }
     }
 
@@ -524,11 +536,20 @@ impl<'m> Migrator<'m> {
         let rows = self.read_rows(guard.client).await?;
         let table_exists = rows.is_some();
         let rows = rows.unwrap_or_default();
-        let current = self.known_heads(&rows)?;
+        // `stamp --purge` starts from no heads and deletes every row first, as Alembic does
+        // (`_ensure_version_table(purge=True)`); rows naming unknown revisions are what it
+        // is for, so they are not an error here.
+        let purge = matches!(command, Command::Stamp(_, true));
+        let current = if purge {
+            Vec::new()
+        } else {
+            self.known_heads(&rows)?
+        };
+        let delete_rows = purge && !rows.is_empty();
         let steps = plan(map, &current, command)?;
         let mut heads = Heads::new(current);
         let mut done = Vec::new();
-        if steps.is_empty() {
+        if steps.is_empty() && !delete_rows {
             return Ok(Report {
                 steps: done,
                 heads: rows,
@@ -545,6 +566,11 @@ impl<'m> Migrator<'m> {
             exec.begin().await?;
             exec.run(None, &self.table.create_table(&dialect), &done)
                 .await?;
+        }
+        if delete_rows {
+            // language=SQL
+            let delete = Statement::new(format!("DELETE FROM {}", self.table_name()));
+            exec.run(None, &delete, &done).await?;
         }
         for step in &steps {
             let planned = plan_step(
@@ -648,6 +674,11 @@ impl<'m> Migrator<'m> {
         let mut heads = Heads::new(current.clone());
         let mut out = String::new();
         if steps.is_empty() {
+            // Alembic's env.py wraps the run in `begin_transaction()` whatever it holds, so
+            // an empty run still prints the pair; per migration there is no outer one.
+            if !self.per_migration {
+                out.push_str("BEGIN;\n\nCOMMIT;\n\n");
+            }
             return Ok(out);
         }
         let mut in_tx = false;
@@ -864,6 +895,7 @@ async fn lock_holder(client: &Client, key: i64) -> Option<LockHolder> {
                     coalesce(to_char(a.state_change AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS \"UTC\"'), '') \
              FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
              WHERE l.locktype = 'advisory' AND l.granted \
+               AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
                AND l.classid::bigint = $1 AND l.objid::bigint = $2 AND l.objsubid = 1 \
              LIMIT 1",
             &[&high, &low],

@@ -239,10 +239,11 @@ pub async fn connect(url: &DatabaseUrl) -> Result<tokio_postgres::Client, UrlErr
 
 #[cfg(feature = "tls")]
 fn connect_message(err: &tokio_postgres::Error) -> String {
-    let mut text = match err.as_db_error() {
-        Some(db) => db.message().to_owned(),
-        None => err.to_string(),
-    };
+    // A server's refusal is the whole story; its `source` repeats it with the severity.
+    if let Some(db) = err.as_db_error() {
+        return db.message().to_owned();
+    }
+    let mut text = err.to_string();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {
         let cause_text = cause.to_string();
