@@ -94,9 +94,9 @@ pub fn run(
     match status.code() {
         Some(0) => Ok(()),
         Some(code) => Err(CliError::Child(u8::try_from(code).unwrap_or(u8::MAX))),
-        None => Err(CliError::Process {
+        None => Err(CliError::Signal {
             message: format!("`{}` was terminated: {status}", describe_masked(&cmd)),
-            stderr: String::new(),
+            code: signal_exit_code(status),
         }),
     }
 }
@@ -109,4 +109,17 @@ fn describe_masked(cmd: &std::process::Command) -> String {
             .map(|arg| migration_runtime::url::mask_password(&arg.to_string_lossy())),
     );
     parts.join(" ")
+}
+
+/// 128 + the signal number, as shells report a process a signal ended.
+fn signal_exit_code(status: std::process::ExitStatus) -> u8 {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return u8::try_from(128 + signal).unwrap_or(u8::MAX);
+        }
+    }
+    let _ = status;
+    crate::error::exit_codes::IO
 }

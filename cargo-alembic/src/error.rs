@@ -55,6 +55,14 @@ pub enum CliError {
         /// The exit status.
         status: String,
     },
+    /// The environment binary was ended by a signal.
+    #[error("{message}")]
+    Signal {
+        /// What happened.
+        message: String,
+        /// 128 + the signal number.
+        code: u8,
+    },
     /// The environment binary exited non-zero; its code is passed through.
     #[error("environment binary exited with code {0}")]
     Child(u8),
@@ -82,7 +90,7 @@ impl CliError {
             Self::Config(_) | Self::Environment(_) | Self::Metadata(_) => CONFIG,
             Self::Io { .. } | Self::Process { .. } => IO,
             Self::Build { .. } => BUILD,
-            Self::Child(code) => *code,
+            Self::Child(code) | Self::Signal { code, .. } => *code,
             Self::Usage(_) => USAGE,
         }
     }

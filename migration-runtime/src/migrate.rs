@@ -582,8 +582,9 @@ impl<'m> Migrator<'m> {
                 &mut heads,
             )?;
             tracing::info!(target: LOG_TARGET, "Running {}", planned.description);
-            for statement in &planned.statements {
-                exec.run(Some(&planned), statement, &done).await?;
+            for (index, statement) in planned.statements.iter().enumerate() {
+                exec.run(planned.label(Some(index)), statement, &done)
+                    .await?;
             }
             for row in &planned.rows {
                 exec.run_row(&planned, row, &done).await?;
@@ -793,7 +794,7 @@ impl Executor<'_, '_> {
 
     async fn run(
         &mut self,
-        step: Option<&PlannedStep>,
+        label: Option<String>,
         statement: &Statement,
         done: &[String],
     ) -> Result<(), MigrateError> {
@@ -810,7 +811,7 @@ impl Executor<'_, '_> {
         let result = execute(self.guard.client, statement).await;
         if let Err(source) = result {
             return Err(MigrateError::Statement {
-                revision: step.and_then(|s| s.revision_label.clone()),
+                revision: label,
                 statement: statement.sql.clone(),
                 source,
                 outcome: self.outcome(done),
@@ -832,7 +833,7 @@ impl Executor<'_, '_> {
         match execute(self.guard.client, &row.statement).await {
             Ok(found) => Ok(row.op.check_row_count(&self.table.name, found)?),
             Err(source) => Err(MigrateError::Statement {
-                revision: step.revision_label.clone(),
+                revision: step.label(None),
                 statement: row.statement.sql.clone(),
                 source,
                 outcome: self.outcome(done),
@@ -971,7 +972,10 @@ struct PlannedStep {
     /// `upgrade a -> b`: what the offline comment says.
     comment: String,
     /// `id (path:line)`, for errors.
-    revision_label: Option<String>,
+    /// The revision's id and file, for errors.
+    revision: Option<(String, &'static str)>,
+    /// The line of each statement in the revision file, where known (SQL revisions).
+    lines: Vec<Option<usize>>,
     statements: Vec<Statement>,
     rows: Vec<RowStatement>,
 }
@@ -985,15 +989,18 @@ fn plan_step(
     heads: &mut Heads,
 ) -> Result<PlannedStep, MigrateError> {
     let mut statements = Vec::new();
-    let mut revision_label = None;
+    let mut lines = Vec::new();
+    let mut revision = None;
     if let Some(id) = &step.revision {
         let Some(embedded) = migrations.get(id.as_str()) else {
             return Err(MigrateError::Invalid(format!(
                 "revision {id} is in the graph but has no embedded body"
             )));
         };
-        revision_label = Some(format!("{id} ({})", embedded.path));
-        statements = revision_statements(embedded, dialect, step.is_upgrade())?;
+        revision = Some((id.to_string(), embedded.path));
+        (statements, lines) = revision_statements(embedded, dialect, step.is_upgrade())?
+            .into_iter()
+            .unzip();
     }
     let rows = heads
         .apply(map, step)?
@@ -1003,10 +1010,25 @@ fn plan_step(
     Ok(PlannedStep {
         description: step.log_message(map),
         comment: step.short_log(),
-        revision_label,
+        revision,
+        lines,
         statements,
         rows,
     })
+}
+
+impl PlannedStep {
+    /// `id (path:line)` of the statement at `index`, or `id (path)` for the step's
+    /// version-table update; `None` outside a revision.
+    fn label(&self, index: Option<usize>) -> Option<String> {
+        let (id, path) = self.revision.as_ref()?;
+        Some(
+            match index.and_then(|i| self.lines.get(i).copied().flatten()) {
+                Some(line) => format!("{id} ({path}:{line})"),
+                None => format!("{id} ({path})"),
+            },
+        )
+    }
 }
 
 fn row_statement(dialect: &Postgres, table: &VersionTable, op: RowOp) -> RowStatement {
@@ -1018,24 +1040,30 @@ fn row_statement(dialect: &Postgres, table: &VersionTable, op: RowOp) -> RowStat
     RowStatement { statement, op }
 }
 
+/// A revision's statements, each with its line in the revision file where known.
 fn revision_statements(
     revision: &EmbeddedRevision,
     dialect: &Postgres,
     upgrade: bool,
-) -> Result<Vec<Statement>, MigrateError> {
+) -> Result<Vec<(Statement, Option<usize>)>, MigrateError> {
     match revision.body {
         Body::Sql {
             upgrade: up,
+            upgrade_line,
             downgrade: down,
-            ..
+            downgrade_line,
         } => {
-            let text = if upgrade { up } else { down };
+            let (text, first_line) = if upgrade {
+                (up, upgrade_line)
+            } else {
+                (down, downgrade_line)
+            };
             Ok(dialect::split_statements(text)
                 .into_iter()
                 .map(|piece| {
                     let mut statement = Statement::new(piece.sql);
                     statement.transactional = piece.transactional;
-                    statement
+                    (statement, Some(first_line + piece.line - 1))
                 })
                 .collect())
         }
@@ -1069,12 +1097,14 @@ fn revision_statements(
             })?;
             let mut statements = Vec::new();
             for operation in &operations {
-                statements.extend(dialect.statements(operation).map_err(|source| {
-                    MigrateError::Operation {
-                        revision: revision.id.to_owned(),
-                        source,
-                    }
-                })?);
+                let rendered =
+                    dialect
+                        .statements(operation)
+                        .map_err(|source| MigrateError::Operation {
+                            revision: revision.id.to_owned(),
+                            source,
+                        })?;
+                statements.extend(rendered.into_iter().map(|statement| (statement, None)));
             }
             Ok(statements)
         }

@@ -336,7 +336,19 @@ fn add_to_workspace(target: &Path, out: &Output) -> Result<Option<PathBuf>, CliE
     {
         return Ok(Some(root.to_owned()));
     }
+    // Keep a one-per-line array one per line.
+    let multiline = members.iter().any(|m| {
+        m.decor()
+            .prefix()
+            .and_then(|p| p.as_str())
+            .is_some_and(|p| p.contains('\n'))
+    });
     members.push(member.as_str());
+    if multiline && let Some(last) = members.iter_mut().last() {
+        last.decor_mut().set_prefix("\n    ");
+        members.set_trailing_comma(true);
+        members.set_trailing("\n");
+    }
     std::fs::write(&manifest_path, doc.to_string()).map_err(io("write", &manifest_path))?;
     let shown = manifest_path
         .strip_prefix(std::env::current_dir().unwrap_or_default())

@@ -161,7 +161,7 @@ async fn the_lock_is_released_after_a_failing_statement() {
     let err = m.upgrade(&mut client, "head").await.unwrap_err();
     assert!(
         err.to_string().starts_with(
-            "revision e2 (versions/e2_rev.sql) failed: invalid input syntax for type integer: \"x\""
+            "revision e2 (versions/e2_rev.sql:10) failed: invalid input syntax for type integer: \"x\""
         ),
         "{err}"
     );

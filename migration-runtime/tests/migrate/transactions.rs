@@ -40,7 +40,7 @@ const FAILS_AT_THREE: &[SqlRev] = &[
 ];
 
 const DUPLICATE_KEY: &str = "\
-revision f3 (versions/f3_rev.sql) failed: duplicate key value violates unique constraint \"one_pkey\"
+revision f3 (versions/f3_rev.sql:12) failed: duplicate key value violates unique constraint \"one_pkey\"
   detail: Key (id)=(1) already exists.
   statement: INSERT INTO one (id) VALUES (1), (1)";
 
@@ -132,7 +132,7 @@ async fn the_error_carries_postgres_hint() {
     let err = m.upgrade(&mut client, "head").await.unwrap_err();
     assert_eq!(
         err.to_string(),
-        "revision h2 (versions/h2_rev.sql) failed: function no_such_function(integer) does not exist
+        "revision h2 (versions/h2_rev.sql:10) failed: function no_such_function(integer) does not exist
   hint: No function matches the given name and argument types. You might need to add explicit type casts.
   statement: SELECT no_such_function(1)
   the transaction was rolled back; the database is unchanged (not applied: upgrade  -> h1)"

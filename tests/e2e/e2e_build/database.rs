@@ -188,7 +188,7 @@ INFO  [alembic.runtime.migration] Running upgrade aaaa01 -> bbbb02, add owner
         str![[r#"
 ...
 INFO  [alembic.runtime.migration] Running upgrade bbbb02 -> cccc03, fail
-error: revision cccc03 (versions/cccc03_fail.sql) failed: division by zero
+error: revision cccc03 (versions/cccc03_fail.sql:9) failed: division by zero
   statement: SELECT 1/0
   the transaction was rolled back; the database is unchanged
 
@@ -390,7 +390,8 @@ fn a_password_in_the_url_never_shows_and_tls_is_used() {
         "{stderr}"
     );
     // A revision that kills its process (as `panic = "abort"` would): cargo alembic
-    // reports the command it ran, whose --url carries the password.
+    // reports the command it ran, whose --url carries the password, and exits 128 + 6 as a
+    // shell reports SIGABRT.
     write_rust_revision(
         &p,
         "migrations",
@@ -398,7 +399,7 @@ fn a_password_in_the_url_never_shows_and_tls_is_used() {
         "    std::process::abort();",
         "",
     );
-    let (_, stderr) = run(&["upgrade", "head", "--url", &tls_url], None, 7);
+    let (_, stderr) = run(&["upgrade", "head", "--url", &tls_url], None, 134);
     assert!(
         stderr.ends_with(&format!(
             " upgrade --url {} -- head` was terminated: signal: 6 (SIGABRT)\n",
