@@ -189,7 +189,12 @@ pub struct InitArgs {
     /// Depend on migration-runtime at this path instead of by version.
     ///
     /// For building against a checkout of cargo-alembic.
-    #[arg(long, value_name = "PATH", env = "CARGO_ALEMBIC_RUNTIME_PATH")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "CARGO_ALEMBIC_RUNTIME_PATH",
+        hide_env_values = true
+    )]
     pub runtime_path: Option<PathBuf>,
 }
 
