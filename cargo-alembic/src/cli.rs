@@ -234,8 +234,17 @@ pub struct RevisionArgs {
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
 
+    /// Compare the database with the target schema (schema_file in alembic.toml) and write
+    /// the operations that take it there.
+    #[arg(long)]
+    pub autogenerate: bool,
+
+    /// With --autogenerate, write the revision even when nothing changed.
+    #[arg(long, requires = "autogenerate")]
+    pub allow_empty: bool,
+
     #[command(flatten)]
-    pub manifest: ManifestArgs,
+    pub db: DbArgs,
 }
 
 /// The revision file format on the command line.

@@ -14,6 +14,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config;
+use crate::dialect::Postgres;
 use crate::embed::Migrations;
 use crate::exit_codes;
 use crate::graph::GraphError;
@@ -67,8 +68,41 @@ enum Command {
     Branches(VerboseArgs),
     /// Show the revision(s) a target names.
     Show(ShowArgs),
-    /// Check that no new operations would be generated (needs autogenerate).
-    Check,
+    /// Check that the database is at head and matches the target schema.
+    Check(TargetArgs),
+    /// Compare the database with the target schema and write the operations' code into a
+    /// directory (what `cargo alembic revision --autogenerate` runs).
+    Autogenerate(AutogenerateArgs),
+}
+
+/// Where the target schema comes from, and what to compare.
+#[derive(Debug, Args)]
+struct TargetArgs {
+    /// The declarative schema (SQL) the database should match.
+    #[arg(long, value_name = "PATH")]
+    schema_file: std::path::PathBuf,
+    /// An empty database to apply the schema file in, instead of a temporary one.
+    #[arg(long, value_name = "URL")]
+    shadow_url: Option<String>,
+    /// A schema to compare (repeatable) [default: public].
+    #[arg(long = "include-schema", value_name = "SCHEMA")]
+    include_schemas: Vec<String>,
+    /// A table to leave alone: a name or a glob (repeatable).
+    #[arg(long = "ignore-table", value_name = "PATTERN")]
+    ignore_tables: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+struct AutogenerateArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    /// The directory to write `upgrade` and `downgrade` into; nothing is written when the
+    /// schemas match.
+    #[arg(long, value_name = "DIR")]
+    out: std::path::PathBuf,
+    /// The revision format the code is for.
+    #[arg(long, value_name = "FORMAT", default_value = "rs")]
+    format: String,
 }
 
 #[derive(Debug, Args)]
@@ -277,13 +311,6 @@ async fn run(migrations: &'static Migrations, cli: Cli) -> Result<u8, Failure> {
             out.raw(&migrator.stamp_sql(&targets, args.purge)?);
             return Ok(exit_codes::SUCCESS);
         }
-        Command::Check => {
-            return Err(fail(
-                exit_codes::USAGE,
-                "check compares the database with the target schema, which needs autogenerate; \
-                 it is not available in this version",
-            ));
-        }
         _ => {}
     }
 
@@ -357,9 +384,133 @@ async fn run_online(
                 out.line(&line);
             }
         }
-        Command::Heads(_) | Command::Branches(_) | Command::Check => {}
+        Command::Check(target) => {
+            let diff = target_diff(migrations, migrator, client, url, target).await?;
+            if diff.is_empty() {
+                out.line("No new upgrade operations detected.");
+            } else {
+                let lines: Vec<String> = diff
+                    .upgrade
+                    .iter()
+                    .map(|op| format!("  {}", crate::autogenerate::describe(op)))
+                    .collect();
+                return Err(fail(
+                    exit_codes::CHECK_FAILED,
+                    format!("New upgrade operations detected:\n{}", lines.join("\n")),
+                ));
+            }
+        }
+        Command::Autogenerate(args) => {
+            let diff = target_diff(migrations, migrator, client, url, &args.target).await?;
+            for op in &diff.upgrade {
+                tracing::info!(
+                    target: "alembic.autogenerate.compare",
+                    "Detected {}",
+                    crate::autogenerate::describe(op)
+                );
+            }
+            for warning in &diff.warnings {
+                tracing::warn!(target: "alembic.autogenerate.compare", "{warning}");
+            }
+            if !diff.is_empty() {
+                let (upgrade, downgrade) = match args.format.as_str() {
+                    "sql" => (
+                        crate::autogenerate::render_sql(&diff.upgrade, &diff.notes, &Postgres)
+                            .map_err(|err| fail(exit_codes::REVISION, err.to_string()))?,
+                        crate::autogenerate::render_sql(
+                            &diff.downgrade,
+                            &diff.downgrade_notes,
+                            &Postgres,
+                        )
+                        .map_err(|err| fail(exit_codes::REVISION, err.to_string()))?,
+                    ),
+                    _ => (
+                        crate::autogenerate::render_rust(&diff.upgrade, &diff.notes),
+                        crate::autogenerate::render_rust(&diff.downgrade, &diff.downgrade_notes),
+                    ),
+                };
+                for (name, text) in [("upgrade", upgrade), ("downgrade", downgrade)] {
+                    let path = args.out.join(name);
+                    std::fs::write(&path, text).map_err(|err| {
+                        fail(
+                            exit_codes::IO,
+                            format!("failed to write `{}`: {err}", path.display()),
+                        )
+                    })?;
+                }
+            }
+        }
+        Command::Heads(_) | Command::Branches(_) => {}
     }
     Ok(exit_codes::SUCCESS)
+}
+
+/// Compares the database, which must be at its heads, with the target schema.
+async fn target_diff(
+    migrations: &'static Migrations,
+    migrator: &Migrator<'_>,
+    client: &mut tokio_postgres::Client,
+    url: &DatabaseUrl,
+    args: &TargetArgs,
+) -> Result<crate::autogenerate::Diff, Failure> {
+    use crate::autogenerate::{CompareOptions, compare};
+    use crate::introspect::{IntrospectOptions, ShadowOptions, introspect, shadow_metadata};
+
+    let map = migrations
+        .map()
+        .map_err(|err| fail(exit_codes::REVISION, err.to_string()))?;
+    let rows = migrator.current(client).await?;
+    let ids = known_ids(map, &rows)?;
+    if !map.at_all_heads(&ids) {
+        return Err(fail(
+            exit_codes::CHECK_FAILED,
+            "Target database is not up to date.",
+        ));
+    }
+    let config = migrations.config();
+    let mut options = IntrospectOptions::default()
+        .version_table(config.version_table, config.version_table_schema);
+    if !args.include_schemas.is_empty() {
+        options = options.schemas(args.include_schemas.iter().cloned());
+    }
+    let current = introspect(&*client, &options)
+        .await
+        .map_err(|err| fail(exit_codes::DATABASE, err.to_string()))?;
+    let sql = std::fs::read_to_string(&args.schema_file).map_err(|err| {
+        fail(
+            exit_codes::CONFIG,
+            format!(
+                "failed to read the target schema `{}`: {err}\n\
+                 help: write the schema the database should have in that file (CREATE TABLE ...); \
+                 autogenerate compares the database with it (schema_file in alembic.toml)",
+                args.schema_file.display()
+            ),
+        )
+    })?;
+    let shadow_url = match &args.shadow_url {
+        Some(raw) => {
+            Some(DatabaseUrl::parse(raw).map_err(|err| fail(exit_codes::CONFIG, err.to_string()))?)
+        }
+        None => None,
+    };
+    let shadow = ShadowOptions {
+        introspect: options,
+        shadow_url,
+    };
+    let target = shadow_metadata(url, &sql, &shadow).await.map_err(|err| {
+        fail(
+            exit_codes::DATABASE,
+            format!("{}: {err}", args.schema_file.display()),
+        )
+    })?;
+    let mut compare_options = CompareOptions::default();
+    if !args.include_schemas.is_empty() {
+        compare_options = compare_options.include_schemas(args.include_schemas.iter().cloned());
+    }
+    if !args.ignore_tables.is_empty() {
+        compare_options = compare_options.ignore_tables(args.ignore_tables.iter().cloned());
+    }
+    Ok(compare(&current, &target, &compare_options))
 }
 
 /// `current` in a history range stands for the database's heads.

@@ -38,6 +38,14 @@ pub struct Config {
     pub version_table_schema: Option<String>,
     /// Commit each revision in its own transaction instead of one for the whole run.
     pub transaction_per_migration: bool,
+    /// The declarative target schema autogenerate compares the database with.
+    pub schema_file: PathBuf,
+    /// An empty database to apply `schema_file` in, instead of a temporary one.
+    pub shadow_url: Option<String>,
+    /// The schemas autogenerate reads and compares; the search path's first when empty.
+    pub include_schemas: Vec<String>,
+    /// Tables autogenerate leaves alone: names or globs (`audit_*`, `legacy.*`).
+    pub ignore_tables: Vec<String>,
 }
 
 impl Default for Config {
@@ -54,6 +62,10 @@ impl Default for Config {
             version_table: "alembic_version".to_owned(),
             version_table_schema: None,
             transaction_per_migration: false,
+            schema_file: PathBuf::from("schema.sql"),
+            shadow_url: None,
+            include_schemas: Vec::new(),
+            ignore_tables: Vec::new(),
         }
     }
 }

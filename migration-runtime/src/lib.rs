@@ -14,6 +14,7 @@
 
 #![warn(missing_docs)]
 
+pub mod autogenerate;
 #[cfg(feature = "build")]
 pub mod build;
 #[cfg(feature = "cli")]
@@ -23,6 +24,7 @@ pub mod dialect;
 pub mod embed;
 pub mod exit_codes;
 pub mod graph;
+pub mod introspect;
 pub mod listing;
 pub mod migrate;
 pub mod ops;
@@ -40,7 +42,7 @@ pub use revision::{Revision, RevisionId};
 pub mod prelude {
     pub use crate::ops::{Op, Value};
     pub use crate::schema::{
-        CheckConstraint, Column, ForeignKey, Identity, IndexElement, IndexMethod, PrimaryKey,
-        ReferentialAction, Type, UniqueConstraint, f,
+        CheckConstraint, Column, EnumType, ForeignKey, Identity, Index, IndexElement, IndexMethod,
+        Metadata, PrimaryKey, ReferentialAction, Sequence, Table, Type, UniqueConstraint, f,
     };
 }

@@ -248,6 +248,30 @@ impl Identity {
         self.options.increment = Some(increment);
         self
     }
+
+    /// `MINVALUE min_value`.
+    pub fn min_value(mut self, min_value: i64) -> Identity {
+        self.options.min_value = Some(min_value);
+        self
+    }
+
+    /// `MAXVALUE max_value`.
+    pub fn max_value(mut self, max_value: i64) -> Identity {
+        self.options.max_value = Some(max_value);
+        self
+    }
+
+    /// `CACHE cache`.
+    pub fn cache(mut self, cache: i64) -> Identity {
+        self.options.cache = Some(cache);
+        self
+    }
+
+    /// `CYCLE`.
+    pub fn cycle(mut self) -> Identity {
+        self.options.cycle = true;
+        self
+    }
 }
 
 /// A column, as declared in [`Op::create_table`](crate::ops::Op::create_table) or
@@ -1185,6 +1209,454 @@ pub(crate) fn md5_hex(input: &[u8]) -> String {
         .flat_map(|word| word.to_le_bytes())
         .map(|byte| format!("{byte:02x}"))
         .collect()
+}
+
+/// A schema-qualified name: a table, enum type or sequence. `schema: None` is the default
+/// schema (the search path's, `public` unless configured otherwise).
+///
+/// Ordered by schema (the default schema first), then name, which is the order
+/// [`Metadata`] keeps and autogenerate visits.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct QualifiedName {
+    /// The schema; `None` is the default schema.
+    pub schema: Option<String>,
+    /// The object's name.
+    pub name: String,
+}
+
+impl QualifiedName {
+    /// `schema.name`, or `name` in the default schema.
+    pub fn new(schema: Option<&str>, name: &str) -> QualifiedName {
+        QualifiedName {
+            schema: schema.map(str::to_owned),
+            name: name.to_owned(),
+        }
+    }
+}
+
+/// `schema.name`, or `name`.
+impl fmt::Display for QualifiedName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.schema {
+            Some(schema) => write!(f, "{schema}.{}", self.name),
+            None => f.write_str(&self.name),
+        }
+    }
+}
+
+/// A whole database schema as autogenerate sees it: the counterpart of SQLAlchemy's
+/// `MetaData`.
+///
+/// Both sides of an autogenerate comparison are `Metadata`: the live database's, read by
+/// [`introspect`](crate::introspect::introspect), and the target, either built in Rust (a
+/// migrations crate exports `pub fn target_metadata() -> Metadata`) or read from a
+/// declarative `schema.sql` through a shadow database
+/// ([`shadow_metadata`](crate::introspect::shadow_metadata)).
+///
+/// ```
+/// use migration_runtime::prelude::*;
+///
+/// let metadata = Metadata::new()
+///     .enum_type(EnumType::new("mood", ["happy", "sad"]))
+///     .sequence(Sequence::new("invoice_number").start(1000))
+///     .table(
+///         Table::new("account")
+///             .column(Column::new("id", Type::BigInt).identity(Identity::always()).primary_key())
+///             .column(Column::new("email", Type::varchar(200)).not_null().unique())
+///             .column(Column::new("mood", Type::enum_type("mood")))
+///             .index(Index::new(["mood"]))
+///             .comment("one row per customer"),
+///     )
+///     .table(
+///         Table::new("login")
+///             .schema("audit")
+///             .column(Column::new("account_id", Type::BigInt).not_null()
+///                 .references(ForeignKey::to("account", ["id"]).on_delete(ReferentialAction::Cascade)))
+///             .column(Column::new("at", Type::TimestampTz).not_null().server_default("now()")),
+///     );
+/// assert_eq!(metadata.tables.len(), 2);
+/// assert!(metadata.schemas.contains("audit"));
+/// ```
+///
+/// Constraints and indexes left unnamed are named by the metadata's naming convention
+/// (SQLAlchemy's recommended one by default) when autogenerate compares, exactly as
+/// [`Op::finish`](crate::ops::Op::finish) names them in a revision.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    /// Schemas other than the default one that hold, or may hold, objects. Adding a table,
+    /// enum or sequence in a schema adds the schema.
+    pub schemas: std::collections::BTreeSet<String>,
+    /// The tables, by schema and name.
+    pub tables: std::collections::BTreeMap<QualifiedName, Table>,
+    /// The enum types, by schema and name.
+    pub enums: std::collections::BTreeMap<QualifiedName, EnumType>,
+    /// The standalone sequences, by schema and name. Sequences that `SERIAL` and identity
+    /// columns own are part of their column, not listed here.
+    pub sequences: std::collections::BTreeMap<QualifiedName, Sequence>,
+    /// Names unnamed constraints and indexes.
+    pub naming_convention: NamingConvention,
+}
+
+impl Metadata {
+    /// Empty metadata with the default [`NamingConvention`].
+    pub fn new() -> Metadata {
+        Metadata::default()
+    }
+
+    /// Names unnamed constraints and indexes with `convention` instead of the default.
+    pub fn with_naming_convention(mut self, convention: NamingConvention) -> Metadata {
+        self.naming_convention = convention;
+        self
+    }
+
+    /// Declares a schema, which autogenerate creates when it does not exist. Schemas of
+    /// tables, enums and sequences are declared when those are added.
+    pub fn schema(mut self, schema: impl Into<String>) -> Metadata {
+        self.schemas.insert(schema.into());
+        self
+    }
+
+    /// Adds a table, replacing one of the same schema and name.
+    pub fn table(mut self, table: Table) -> Metadata {
+        self.add_table(table);
+        self
+    }
+
+    /// Adds an enum type, replacing one of the same schema and name.
+    pub fn enum_type(mut self, enum_type: EnumType) -> Metadata {
+        self.add_enum(enum_type);
+        self
+    }
+
+    /// Adds a standalone sequence, replacing one of the same schema and name.
+    pub fn sequence(mut self, sequence: Sequence) -> Metadata {
+        self.add_sequence(sequence);
+        self
+    }
+
+    /// Adds a table in place; see [`Metadata::table`].
+    pub fn add_table(&mut self, table: Table) {
+        if let Some(schema) = &table.schema {
+            self.schemas.insert(schema.clone());
+        }
+        self.tables.insert(table.qualified_name(), table);
+    }
+
+    /// Adds an enum type in place; see [`Metadata::enum_type`].
+    pub fn add_enum(&mut self, enum_type: EnumType) {
+        if let Some(schema) = &enum_type.schema {
+            self.schemas.insert(schema.clone());
+        }
+        self.enums.insert(
+            QualifiedName::new(enum_type.schema.as_deref(), &enum_type.name),
+            enum_type,
+        );
+    }
+
+    /// Adds a sequence in place; see [`Metadata::sequence`].
+    pub fn add_sequence(&mut self, sequence: Sequence) {
+        if let Some(schema) = &sequence.schema {
+            self.schemas.insert(schema.clone());
+        }
+        self.sequences.insert(
+            QualifiedName::new(sequence.schema.as_deref(), &sequence.name),
+            sequence,
+        );
+    }
+
+    /// The table `name` in `schema` (`None`: the default schema).
+    pub fn get_table(&self, schema: Option<&str>, name: &str) -> Option<&Table> {
+        self.tables.get(&QualifiedName::new(schema, name))
+    }
+
+    /// Whether the metadata holds no table, enum type or sequence (schemas aside).
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty() && self.enums.is_empty() && self.sequences.is_empty()
+    }
+}
+
+/// A table of a [`Metadata`]: columns, constraints, indexes and a comment.
+///
+/// Built like [`Op::create_table`](crate::ops::Op::create_table)'s arguments; column-level
+/// constraints ([`Column::primary_key`], [`Column::unique`], [`Column::references`]) work
+/// the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// The table's schema; `None` is the default schema.
+    pub schema: Option<String>,
+    /// The table's name.
+    pub name: String,
+    /// The columns, in order.
+    pub columns: Vec<Column>,
+    /// Table constraints: primary key, unique, foreign keys, checks.
+    pub constraints: Vec<Constraint>,
+    /// The indexes that do not back a constraint.
+    pub indexes: Vec<Index>,
+    /// The table's comment.
+    pub comment: Option<String>,
+}
+
+impl Table {
+    /// A table with no columns yet, in the default schema.
+    pub fn new(name: impl Into<String>) -> Table {
+        Table {
+            schema: None,
+            name: name.into(),
+            columns: Vec::new(),
+            constraints: Vec::new(),
+            indexes: Vec::new(),
+            comment: None,
+        }
+    }
+
+    /// The table's schema.
+    pub fn schema(mut self, schema: impl Into<String>) -> Table {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// Adds a column.
+    pub fn column(mut self, column: Column) -> Table {
+        self.columns.push(column);
+        self
+    }
+
+    /// Adds columns.
+    pub fn columns(mut self, columns: impl IntoIterator<Item = Column>) -> Table {
+        self.columns.extend(columns);
+        self
+    }
+
+    /// Adds a table constraint: a [`PrimaryKey`], [`UniqueConstraint`], [`ForeignKey`] or
+    /// [`CheckConstraint`].
+    pub fn constraint(mut self, constraint: impl Into<Constraint>) -> Table {
+        self.constraints.push(constraint.into());
+        self
+    }
+
+    /// Adds an index.
+    pub fn index(mut self, index: Index) -> Table {
+        self.indexes.push(index);
+        self
+    }
+
+    /// The table's comment.
+    pub fn comment(mut self, comment: impl Into<String>) -> Table {
+        self.comment = Some(comment.into());
+        self
+    }
+
+    /// The table's schema and name.
+    pub fn qualified_name(&self) -> QualifiedName {
+        QualifiedName::new(self.schema.as_deref(), &self.name)
+    }
+
+    /// The column called `name`.
+    pub fn get_column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The table's primary key, declared as a constraint or on columns.
+    pub fn primary_key_columns(&self) -> Vec<String> {
+        self.constraints
+            .iter()
+            .find_map(|c| match c {
+                Constraint::PrimaryKey(key) => Some(key.columns.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                self.columns
+                    .iter()
+                    .filter(|c| c.primary_key)
+                    .map(|c| c.name.clone())
+                    .collect()
+            })
+    }
+}
+
+/// An index of a [`Table`] in a [`Metadata`]; the counterpart of
+/// [`Op::create_index`](crate::ops::Op::create_index)'s options.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Index {
+    /// The index's name; `None` lets the naming convention name it.
+    pub name: Option<Name>,
+    /// Columns and expressions, in order. Expressions are written as PostgreSQL prints
+    /// them (`lower((email)::text)`), with any operator class, `DESC` or `NULLS` options.
+    pub elements: Vec<IndexElement>,
+    /// `UNIQUE`.
+    pub unique: bool,
+    /// `USING method`; `None` is btree.
+    pub method: Option<IndexMethod>,
+    /// `INCLUDE (columns)`.
+    pub include: Vec<String>,
+    /// `WHERE predicate`: a partial index.
+    pub predicate: Option<String>,
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15).
+    pub nulls_not_distinct: bool,
+}
+
+impl Index {
+    /// An index on `elements`: column names, or [`IndexElement::expr`] expressions.
+    pub fn new<I>(elements: I) -> Index
+    where
+        I: IntoIterator,
+        I::Item: Into<IndexElement>,
+    {
+        Index {
+            name: None,
+            elements: elements.into_iter().map(Into::into).collect(),
+            unique: false,
+            method: None,
+            include: Vec::new(),
+            predicate: None,
+            nulls_not_distinct: false,
+        }
+    }
+
+    /// Names the index.
+    pub fn name(mut self, name: impl Into<Name>) -> Index {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// `UNIQUE`.
+    pub fn unique(mut self) -> Index {
+        self.unique = true;
+        self
+    }
+
+    /// `USING method`.
+    pub fn using(mut self, method: IndexMethod) -> Index {
+        self.method = Some(method);
+        self
+    }
+
+    /// `INCLUDE (columns)`.
+    pub fn include<I, S>(mut self, columns: I) -> Index
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.include = strings(columns);
+        self
+    }
+
+    /// `WHERE predicate`, as SQL.
+    pub fn where_(mut self, predicate: impl Into<String>) -> Index {
+        self.predicate = Some(predicate.into());
+        self
+    }
+
+    /// `NULLS NOT DISTINCT` (PostgreSQL 15).
+    pub fn nulls_not_distinct(mut self) -> Index {
+        self.nulls_not_distinct = true;
+        self
+    }
+}
+
+/// An enum type (`CREATE TYPE ... AS ENUM`) of a [`Metadata`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EnumType {
+    /// The type's schema; `None` is the default schema.
+    pub schema: Option<String>,
+    /// The type's name.
+    pub name: String,
+    /// The labels, in sort order.
+    pub values: Vec<String>,
+}
+
+impl EnumType {
+    /// The enum type `name` with these labels.
+    pub fn new<I, S>(name: impl Into<String>, values: I) -> EnumType
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        EnumType {
+            schema: None,
+            name: name.into(),
+            values: strings(values),
+        }
+    }
+
+    /// The type's schema.
+    pub fn schema(mut self, schema: impl Into<String>) -> EnumType {
+        self.schema = Some(schema.into());
+        self
+    }
+}
+
+/// A standalone sequence (`CREATE SEQUENCE`) of a [`Metadata`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Sequence {
+    /// The sequence's schema; `None` is the default schema.
+    pub schema: Option<String>,
+    /// The sequence's name.
+    pub name: String,
+    /// `AS type`: smallint, integer or bigint; `None` is bigint.
+    pub data_type: Option<Type>,
+    /// Start, increment, bounds, cache, cycle; `None` leaves PostgreSQL's default.
+    pub options: SequenceOptions,
+}
+
+impl Sequence {
+    /// A sequence with PostgreSQL's defaults.
+    pub fn new(name: impl Into<String>) -> Sequence {
+        Sequence {
+            schema: None,
+            name: name.into(),
+            data_type: None,
+            options: SequenceOptions::default(),
+        }
+    }
+
+    /// The sequence's schema.
+    pub fn schema(mut self, schema: impl Into<String>) -> Sequence {
+        self.schema = Some(schema.into());
+        self
+    }
+
+    /// `AS data_type`.
+    pub fn data_type(mut self, data_type: Type) -> Sequence {
+        self.data_type = Some(data_type);
+        self
+    }
+
+    /// `START WITH start`.
+    pub fn start(mut self, start: i64) -> Sequence {
+        self.options.start = Some(start);
+        self
+    }
+
+    /// `INCREMENT BY increment`.
+    pub fn increment(mut self, increment: i64) -> Sequence {
+        self.options.increment = Some(increment);
+        self
+    }
+
+    /// `MINVALUE min`.
+    pub fn min_value(mut self, min: i64) -> Sequence {
+        self.options.min_value = Some(min);
+        self
+    }
+
+    /// `MAXVALUE max`.
+    pub fn max_value(mut self, max: i64) -> Sequence {
+        self.options.max_value = Some(max);
+        self
+    }
+
+    /// `CACHE cache`.
+    pub fn cache(mut self, cache: i64) -> Sequence {
+        self.options.cache = Some(cache);
+        self
+    }
+
+    /// `CYCLE`.
+    pub fn cycle(mut self) -> Sequence {
+        self.options.cycle = true;
+        self
+    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
     reason = "tests print unfiltered output and read their own environment"
 )]
 
+mod autogenerate;
 mod e2e_build;
 mod files;
 mod help;

@@ -7,7 +7,7 @@ use crate::cargo::{self, BuildOptions};
 use crate::cli::{CheckArgs, CurrentArgs, DbArgs, MigrateArgs, StampArgs};
 use crate::error::CliError;
 use crate::output::Output;
-use crate::workspace;
+use crate::workspace::{self, Environment};
 
 /// The arguments for the binary: the subcommand, its options and the shared database
 /// options, then `--` and the positional arguments, so that a target such as `-1` is never
@@ -48,8 +48,30 @@ impl Invocation {
     }
 
     /// Builds the environment `db` selects and runs its binary.
-    pub fn run(mut self, db: &DbArgs, out: &Output) -> Result<(), CliError> {
+    pub fn run(self, db: &DbArgs, out: &Output) -> Result<(), CliError> {
         let env = workspace::find(&db.manifest)?;
+        self.run_in(&env, db, out)
+    }
+
+    /// Adds the target schema settings of `env`'s alembic.toml, for `check` and
+    /// `autogenerate`.
+    pub fn target(mut self, env: &Environment) -> Self {
+        let config = &env.config;
+        self = self.option("--schema-file", env.dir.join(&config.schema_file));
+        if let Some(shadow) = &config.shadow_url {
+            self = self.option("--shadow-url", shadow);
+        }
+        for schema in &config.include_schemas {
+            self = self.option("--include-schema", schema);
+        }
+        for table in &config.ignore_tables {
+            self = self.option("--ignore-table", table);
+        }
+        self
+    }
+
+    /// Builds `env` and runs its binary.
+    pub fn run_in(mut self, env: &Environment, db: &DbArgs, out: &Output) -> Result<(), CliError> {
         if let Some(url) = &db.url {
             self.args.push("--url".into());
             self.args.push(url.into());
@@ -73,7 +95,7 @@ impl Invocation {
             self.args.append(&mut self.positionals);
         }
         cargo::run(
-            &env,
+            env,
             BuildOptions {
                 release: db.release,
             },
@@ -120,5 +142,8 @@ pub fn stamp(args: &StampArgs, out: &Output) -> Result<(), CliError> {
 
 /// `cargo alembic check`.
 pub fn check(args: &CheckArgs, out: &Output) -> Result<(), CliError> {
-    Invocation::new("check").run(&args.db, out)
+    let env = workspace::find(&args.db.manifest)?;
+    Invocation::new("check")
+        .target(&env)
+        .run_in(&env, &args.db, out)
 }

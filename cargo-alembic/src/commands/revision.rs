@@ -8,6 +8,7 @@ use migration_runtime::revision::{self, Format, ParsedFile, RevisionId};
 use migration_runtime::script::{self, CreateDate, DEFAULT_RS_TEMPLATE, DEFAULT_SQL_TEMPLATE};
 
 use crate::cli::{FormatArg, MergeArgs, RevisionArgs};
+use crate::commands::database::Invocation;
 use crate::error::{CliError, io};
 use crate::output::Output;
 use crate::workspace::{self, Environment};
@@ -42,8 +43,20 @@ const MULTIPLE_HEADS: &str = "Multiple heads are present; please specify the hea
 
 /// `cargo alembic revision`.
 pub fn run(args: &RevisionArgs, out: &Output) -> Result<(), CliError> {
-    let env = workspace::find(&args.manifest)?;
+    let env = workspace::find(&args.db.manifest)?;
     let heads = [args.head.clone()];
+    let (upgrades, downgrades) = if args.autogenerate {
+        match autogenerate(&env, args, out)? {
+            Some(bodies) => bodies,
+            None if args.allow_empty => (String::new(), String::new()),
+            None => {
+                out.status("No changes in schema detected.");
+                return Ok(());
+            }
+        }
+    } else {
+        (String::new(), String::new())
+    };
     write(
         &env,
         &NewRevision {
@@ -56,12 +69,49 @@ pub fn run(args: &RevisionArgs, out: &Output) -> Result<(), CliError> {
             version_path: args.version_path.as_deref(),
             format: args.format,
             multiple_heads_message: MULTIPLE_HEADS,
-            upgrades: "",
-            downgrades: "",
+            upgrades: &upgrades,
+            downgrades: &downgrades,
         },
         out,
     )?;
     Ok(())
+}
+
+/// Runs the environment's binary to compare the database with the target schema; returns
+/// the rendered upgrade and downgrade bodies, or `None` when nothing differs.
+fn autogenerate(
+    env: &Environment,
+    args: &RevisionArgs,
+    out: &Output,
+) -> Result<Option<(String, String)>, CliError> {
+    // Validate the revision files before connecting: a broken graph fails fast.
+    env.load()?;
+    let dir = tempfile::tempdir().map_err(io("create directory", &std::env::temp_dir()))?;
+    let format = match args.format {
+        Some(FormatArg::Sql) => "sql",
+        Some(FormatArg::Rs) => "rs",
+        None => match env.config.revision_format {
+            RevisionFormat::Sql => "sql",
+            RevisionFormat::Rs => "rs",
+        },
+    };
+    Invocation::new("autogenerate")
+        .target(env)
+        .option("--out", dir.path())
+        .option("--format", format)
+        .run_in(env, &args.db, out)?;
+    let read = |name: &str| -> Result<Option<String>, CliError> {
+        let path = dir.path().join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(io("read", &path)(err)),
+        }
+    };
+    match (read("upgrade")?, read("downgrade")?) {
+        (Some(upgrade), Some(downgrade)) => Ok(Some((upgrade, downgrade))),
+        _ => Ok(None),
+    }
 }
 
 /// `cargo alembic merge`.

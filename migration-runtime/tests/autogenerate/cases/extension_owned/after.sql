@@ -1,0 +1,7 @@
+CREATE EXTENSION IF NOT EXISTS citext;
+
+CREATE TABLE place (
+    id integer PRIMARY KEY,
+    name citext NOT NULL,
+    code citext UNIQUE
+);

@@ -1,0 +1,9 @@
+CREATE SEQUENCE order_number START WITH 1000;
+CREATE SEQUENCE ticket AS bigint INCREMENT BY 5 CACHE 10 CYCLE;
+CREATE SEQUENCE invoice_number AS integer START WITH 100 MINVALUE 100 MAXVALUE 999999;
+CREATE SEQUENCE countdown INCREMENT BY -1;
+
+CREATE TABLE invoice (
+    id integer PRIMARY KEY DEFAULT nextval('invoice_number'),
+    total numeric(10, 2) NOT NULL
+);
