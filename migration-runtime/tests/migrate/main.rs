@@ -20,6 +20,7 @@
     reason = "the oracle tests run python3 directly and print our script before comparing"
 )]
 
+mod every_operation;
 mod graph;
 mod locking;
 mod nontransactional;
