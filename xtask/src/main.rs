@@ -9,8 +9,9 @@
 //!   --all-targets -- -D warnings`, then the same as `test`.
 //! - `cargo xtask pg start|stop|url` starts or stops the throwaway cluster, or prints the
 //!   URL that `test` would use (finding or starting a server as `test` does).
-//! - `cargo xtask bench` builds in release, times each benchmark case several times and
-//!   records the medians in `docs/BENCHMARKS.md`.
+//! - `cargo xtask bench [CASE...]` builds in release, times each benchmark case (or the
+//!   named ones) several times against a real PostgreSQL and records the medians in
+//!   `docs/BENCHMARKS.md`; see [`bench`].
 //!
 //! The server is looked for in this order (see [`pg`]):
 //!
@@ -67,7 +68,10 @@ enum Task {
         action: PgAction,
     },
     /// Build in release, time the benchmark cases, record medians in docs/BENCHMARKS.md.
-    Bench,
+    Bench {
+        /// The cases to run (default: all): heads-history, upgrade, startup, upgrade-sql.
+        cases: Vec<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,7 +100,7 @@ fn main() -> ExitCode {
                 pg::find_or_start().map(|server| println!("{}", server.keep_running()))
             }
         },
-        Task::Bench => bench::run(),
+        Task::Bench { cases } => bench::run(&cases),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

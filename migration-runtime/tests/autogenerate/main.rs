@@ -11,4 +11,3 @@ mod introspect;
 mod realistic;
 mod rust_metadata;
 mod support;
-mod zz_perf_tmp;

@@ -11,7 +11,7 @@ use migration_runtime::embed::{Body, EmbeddedConfig, EmbeddedRevision};
 use crate::graph::DEFAULT_CONFIG;
 
 /// `versions/e0e0e0e0e0e0_every_operation.rs`.
-mod every_operation {
+mod revision {
     use migration_runtime::prelude::*;
 
     pub fn upgrade(op: &mut Op) {
@@ -156,8 +156,8 @@ static REVISIONS: [EmbeddedRevision; 1] = [EmbeddedRevision {
     create_date: Some("2026-01-01 10:00:00+00:00"),
     path: "versions/e0e0e0e0e0e0_every_operation.rs",
     body: Body::Rust {
-        upgrade: every_operation::upgrade,
-        downgrade: every_operation::downgrade,
+        upgrade: revision::upgrade,
+        downgrade: revision::downgrade,
     },
 }];
 
