@@ -713,7 +713,15 @@ impl<'a> Differ<'a> {
                 continue;
             };
             let changed = added.iter().any(|c| std::ptr::eq(*c, *constraint));
-            if !changed
+            let included = self.include_in_table(
+                ObjectKind::Constraint,
+                target,
+                constraint_name(constraint),
+                true,
+                true,
+            );
+            if included
+                && !changed
                 && (dropped_keys.contains(&(referred(old_fk), old_fk.referred_columns.clone()))
                     || added_keys.contains(&(referred(fk), fk.referred_columns.clone())))
             {

@@ -6,7 +6,7 @@
 //! [`shadow_metadata`](crate::introspect::shadow_metadata)), into a [`Diff`]: the upgrade
 //! operations, the downgrade (the inverse operations in reverse order, as Alembic's
 //! `reverse_into`), warnings about destructive operations, and notes (likely renames).
-//! [`render_rust`] writes operations as the body of a revision's `upgrade(op: &mut Op)`,
+//! `render_rust` (feature `autogenerate`) writes operations as the body of a revision's `upgrade(op: &mut Op)`,
 //! [`render_sql`] as a `.sql` revision's section; [`describe`] gives `check` its one-line
 //! summaries.
 //!
@@ -186,7 +186,7 @@ pub struct Diff {
     /// write (a column becoming `SERIAL`): a command shows these before writing.
     pub warnings: Vec<String>,
     /// Remarks on the upgrade for the revision's author, rendered as comments
-    /// ([`render_rust`]'s `notes`): likely renames written as a drop and an add, `NOT NULL`
+    /// (`render_rust`'s `notes`): likely renames written as a drop and an add, `NOT NULL`
     /// columns added without a default, identity added to a column with rows.
     pub notes: Vec<String>,
     /// Remarks on the downgrade: the likely renames, seen from the other side.

@@ -44,7 +44,9 @@ use crate::schema::{
     SequenceOptions, ServerDefault, Table, Type, UniqueConstraint,
 };
 
-pub use shadow::{ShadowError, ShadowOptions, shadow_metadata, shadow_metadata_with};
+pub use shadow::{
+    SHADOW_DATABASE_PREFIX, ShadowError, ShadowOptions, shadow_metadata, shadow_metadata_with,
+};
 
 /// How many catalog queries [`introspect`] issues, whatever the size of the schema.
 pub const QUERY_COUNT: usize = 7;
