@@ -64,9 +64,11 @@ const CASES: &[Case] = &[
         what: "`upgrade head --sql` of 1,000 revisions (issue 3)",
         run: cases::upgrade_sql,
     },
-    // Issue 5 (introspection + diff of a 1,000-table schema under 1 s) goes here once
-    // `migration_runtime::introspect` and `autogenerate` exist; see `cases::autogenerate`
-    // and the `autogenerate` section of docs/BENCHMARKS.md.
+    Case {
+        name: "autogenerate",
+        what: "introspection + comparison of a 1,000-table schema (issue 5)",
+        run: cases::autogenerate,
+    },
 ];
 
 /// What a case may need.

@@ -69,7 +69,8 @@ enum Task {
     },
     /// Build in release, time the benchmark cases, record medians in docs/BENCHMARKS.md.
     Bench {
-        /// The cases to run (default: all): heads-history, upgrade, startup, upgrade-sql.
+        /// The cases to run (default: all): heads-history, upgrade, startup, upgrade-sql,
+        /// autogenerate.
         cases: Vec<String>,
     },
 }

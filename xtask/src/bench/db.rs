@@ -109,6 +109,16 @@ impl Postgres {
 
     /// Creates an empty database, dropped again when the returned value is.
     pub fn fresh_database(&self) -> Result<Database<'_>> {
+        self.create_database(None)
+    }
+
+    /// Creates a copy of `template` (`CREATE DATABASE ... TEMPLATE`), dropped again when the
+    /// returned value is. Nothing may be connected to `template` meanwhile.
+    pub fn copy_database(&self, template: &Database<'_>) -> Result<Database<'_>> {
+        self.create_database(Some(&template.name))
+    }
+
+    fn create_database(&self, template: Option<&str>) -> Result<Database<'_>> {
         self.created.set(self.created.get() + 1);
         let name = format!(
             "{DATABASE_PREFIX}{}_{}",
@@ -116,7 +126,10 @@ impl Postgres {
             self.created.get()
         );
         self.query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))?;
-        self.query(&format!("CREATE DATABASE {name}"))?;
+        match template {
+            Some(template) => self.query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))?,
+            None => self.query(&format!("CREATE DATABASE {name}"))?,
+        };
         let url = with_database(self.url(), &name)?;
         Ok(Database {
             postgres: self,
